@@ -34,6 +34,8 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/export"
+	"github.com/usergroups/usergroups/ent/exportchunk"
 	"github.com/usergroups/usergroups/ent/globaleffort"
 	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
@@ -101,6 +103,10 @@ type Client struct {
 	Election *ElectionClient
 	// Event is the client for interacting with the Event builders.
 	Event *EventClient
+	// Export is the client for interacting with the Export builders.
+	Export *ExportClient
+	// ExportChunk is the client for interacting with the ExportChunk builders.
+	ExportChunk *ExportChunkClient
 	// GlobalEffort is the client for interacting with the GlobalEffort builders.
 	GlobalEffort *GlobalEffortClient
 	// GlobalEffortParticipation is the client for interacting with the GlobalEffortParticipation builders.
@@ -174,6 +180,8 @@ func (c *Client) init() {
 	c.Contribution = NewContributionClient(c.config)
 	c.Election = NewElectionClient(c.config)
 	c.Event = NewEventClient(c.config)
+	c.Export = NewExportClient(c.config)
+	c.ExportChunk = NewExportChunkClient(c.config)
 	c.GlobalEffort = NewGlobalEffortClient(c.config)
 	c.GlobalEffortParticipation = NewGlobalEffortParticipationClient(c.config)
 	c.Group = NewGroupClient(c.config)
@@ -306,6 +314,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Contribution:              NewContributionClient(cfg),
 		Election:                  NewElectionClient(cfg),
 		Event:                     NewEventClient(cfg),
+		Export:                    NewExportClient(cfg),
+		ExportChunk:               NewExportChunkClient(cfg),
 		GlobalEffort:              NewGlobalEffortClient(cfg),
 		GlobalEffortParticipation: NewGlobalEffortParticipationClient(cfg),
 		Group:                     NewGroupClient(cfg),
@@ -365,6 +375,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Contribution:              NewContributionClient(cfg),
 		Election:                  NewElectionClient(cfg),
 		Event:                     NewEventClient(cfg),
+		Export:                    NewExportClient(cfg),
+		ExportChunk:               NewExportChunkClient(cfg),
 		GlobalEffort:              NewGlobalEffortClient(cfg),
 		GlobalEffortParticipation: NewGlobalEffortParticipationClient(cfg),
 		Group:                     NewGroupClient(cfg),
@@ -419,7 +431,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIToken, c.ActivityRequest, c.AgendaItem, c.Application, c.AuditEntry,
 		c.Award, c.AwardNomination, c.AwardSelection, c.Candidate, c.Certificate,
 		c.Change, c.Community, c.Contact, c.ContactMessage, c.ContactThread,
-		c.Contribution, c.Election, c.Event, c.GlobalEffort,
+		c.Contribution, c.Election, c.Event, c.Export, c.ExportChunk, c.GlobalEffort,
 		c.GlobalEffortParticipation, c.Group, c.Invite, c.Message, c.Organization,
 		c.Region, c.Registration, c.Report, c.ReportReply, c.Review, c.Role,
 		c.ServiceAccount, c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission,
@@ -436,7 +448,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIToken, c.ActivityRequest, c.AgendaItem, c.Application, c.AuditEntry,
 		c.Award, c.AwardNomination, c.AwardSelection, c.Candidate, c.Certificate,
 		c.Change, c.Community, c.Contact, c.ContactMessage, c.ContactThread,
-		c.Contribution, c.Election, c.Event, c.GlobalEffort,
+		c.Contribution, c.Election, c.Event, c.Export, c.ExportChunk, c.GlobalEffort,
 		c.GlobalEffortParticipation, c.Group, c.Invite, c.Message, c.Organization,
 		c.Region, c.Registration, c.Report, c.ReportReply, c.Review, c.Role,
 		c.ServiceAccount, c.Shipment, c.ShippingAddress, c.Sponsor, c.Submission,
@@ -485,6 +497,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Election.mutate(ctx, m)
 	case *EventMutation:
 		return c.Event.mutate(ctx, m)
+	case *ExportMutation:
+		return c.Export.mutate(ctx, m)
+	case *ExportChunkMutation:
+		return c.ExportChunk.mutate(ctx, m)
 	case *GlobalEffortMutation:
 		return c.GlobalEffort.mutate(ctx, m)
 	case *GlobalEffortParticipationMutation:
@@ -2884,6 +2900,22 @@ func (c *CommunityClient) QueryAwards(_m *Community) *AwardQuery {
 	return query
 }
 
+// QueryExports queries the exports edge of a Community.
+func (c *CommunityClient) QueryExports(_m *Community) *ExportQuery {
+	query := (&ExportClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(export.Table, export.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.ExportsTable, community.ExportsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CommunityClient) Hooks() []Hook {
 	hooks := c.hooks.Community
@@ -4063,6 +4095,290 @@ func (c *EventClient) mutate(ctx context.Context, m *EventMutation) (Value, erro
 		return (&EventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Event mutation op: %q", m.Op())
+	}
+}
+
+// ExportClient is a client for the Export schema.
+type ExportClient struct {
+	config
+}
+
+// NewExportClient returns a client for the Export from the given config.
+func NewExportClient(c config) *ExportClient {
+	return &ExportClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `export.Hooks(f(g(h())))`.
+func (c *ExportClient) Use(hooks ...Hook) {
+	c.hooks.Export = append(c.hooks.Export, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `export.Intercept(f(g(h())))`.
+func (c *ExportClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Export = append(c.inters.Export, interceptors...)
+}
+
+// Create returns a builder for creating a Export entity.
+func (c *ExportClient) Create() *ExportCreate {
+	mutation := newExportMutation(c.config, OpCreate)
+	return &ExportCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Export entities.
+func (c *ExportClient) CreateBulk(builders ...*ExportCreate) *ExportCreateBulk {
+	return &ExportCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ExportClient) MapCreateBulk(slice any, setFunc func(*ExportCreate, int)) *ExportCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ExportCreateBulk{err: fmt.Errorf("calling to ExportClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ExportCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ExportCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Export.
+func (c *ExportClient) Update() *ExportUpdate {
+	mutation := newExportMutation(c.config, OpUpdate)
+	return &ExportUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ExportClient) UpdateOne(_m *Export) *ExportUpdateOne {
+	mutation := newExportMutation(c.config, OpUpdateOne, withExport(_m))
+	return &ExportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ExportClient) UpdateOneID(id pulid.ID) *ExportUpdateOne {
+	mutation := newExportMutation(c.config, OpUpdateOne, withExportID(id))
+	return &ExportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Export.
+func (c *ExportClient) Delete() *ExportDelete {
+	mutation := newExportMutation(c.config, OpDelete)
+	return &ExportDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ExportClient) DeleteOne(_m *Export) *ExportDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ExportClient) DeleteOneID(id pulid.ID) *ExportDeleteOne {
+	builder := c.Delete().Where(export.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ExportDeleteOne{builder}
+}
+
+// Query returns a query builder for Export.
+func (c *ExportClient) Query() *ExportQuery {
+	return &ExportQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeExport},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Export entity by its id.
+func (c *ExportClient) Get(ctx context.Context, id pulid.ID) (*Export, error) {
+	return c.Query().Where(export.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ExportClient) GetX(ctx context.Context, id pulid.ID) *Export {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a Export.
+func (c *ExportClient) QueryCommunity(_m *Export) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(export.Table, export.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, export.CommunityTable, export.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ExportClient) Hooks() []Hook {
+	hooks := c.hooks.Export
+	return append(hooks[:len(hooks):len(hooks)], export.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ExportClient) Interceptors() []Interceptor {
+	return c.inters.Export
+}
+
+func (c *ExportClient) mutate(ctx context.Context, m *ExportMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ExportCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ExportUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ExportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ExportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Export mutation op: %q", m.Op())
+	}
+}
+
+// ExportChunkClient is a client for the ExportChunk schema.
+type ExportChunkClient struct {
+	config
+}
+
+// NewExportChunkClient returns a client for the ExportChunk from the given config.
+func NewExportChunkClient(c config) *ExportChunkClient {
+	return &ExportChunkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `exportchunk.Hooks(f(g(h())))`.
+func (c *ExportChunkClient) Use(hooks ...Hook) {
+	c.hooks.ExportChunk = append(c.hooks.ExportChunk, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `exportchunk.Intercept(f(g(h())))`.
+func (c *ExportChunkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ExportChunk = append(c.inters.ExportChunk, interceptors...)
+}
+
+// Create returns a builder for creating a ExportChunk entity.
+func (c *ExportChunkClient) Create() *ExportChunkCreate {
+	mutation := newExportChunkMutation(c.config, OpCreate)
+	return &ExportChunkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ExportChunk entities.
+func (c *ExportChunkClient) CreateBulk(builders ...*ExportChunkCreate) *ExportChunkCreateBulk {
+	return &ExportChunkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ExportChunkClient) MapCreateBulk(slice any, setFunc func(*ExportChunkCreate, int)) *ExportChunkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ExportChunkCreateBulk{err: fmt.Errorf("calling to ExportChunkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ExportChunkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ExportChunkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ExportChunk.
+func (c *ExportChunkClient) Update() *ExportChunkUpdate {
+	mutation := newExportChunkMutation(c.config, OpUpdate)
+	return &ExportChunkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ExportChunkClient) UpdateOne(_m *ExportChunk) *ExportChunkUpdateOne {
+	mutation := newExportChunkMutation(c.config, OpUpdateOne, withExportChunk(_m))
+	return &ExportChunkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ExportChunkClient) UpdateOneID(id int) *ExportChunkUpdateOne {
+	mutation := newExportChunkMutation(c.config, OpUpdateOne, withExportChunkID(id))
+	return &ExportChunkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ExportChunk.
+func (c *ExportChunkClient) Delete() *ExportChunkDelete {
+	mutation := newExportChunkMutation(c.config, OpDelete)
+	return &ExportChunkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ExportChunkClient) DeleteOne(_m *ExportChunk) *ExportChunkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ExportChunkClient) DeleteOneID(id int) *ExportChunkDeleteOne {
+	builder := c.Delete().Where(exportchunk.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ExportChunkDeleteOne{builder}
+}
+
+// Query returns a query builder for ExportChunk.
+func (c *ExportChunkClient) Query() *ExportChunkQuery {
+	return &ExportChunkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeExportChunk},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ExportChunk entity by its id.
+func (c *ExportChunkClient) Get(ctx context.Context, id int) (*ExportChunk, error) {
+	return c.Query().Where(exportchunk.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ExportChunkClient) GetX(ctx context.Context, id int) *ExportChunk {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ExportChunkClient) Hooks() []Hook {
+	hooks := c.hooks.ExportChunk
+	return append(hooks[:len(hooks):len(hooks)], exportchunk.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ExportChunkClient) Interceptors() []Interceptor {
+	return c.inters.ExportChunk
+}
+
+func (c *ExportChunkClient) mutate(ctx context.Context, m *ExportChunkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ExportChunkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ExportChunkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ExportChunkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ExportChunkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ExportChunk mutation op: %q", m.Op())
 	}
 }
 
@@ -8475,20 +8791,21 @@ type (
 	hooks struct {
 		APIToken, ActivityRequest, AgendaItem, Application, AuditEntry, Award,
 		AwardNomination, AwardSelection, Candidate, Certificate, Change, Community,
-		Contact, ContactMessage, ContactThread, Contribution, Election, Event,
-		GlobalEffort, GlobalEffortParticipation, Group, Invite, Message, Organization,
-		Region, Registration, Report, ReportReply, Review, Role, ServiceAccount,
-		Shipment, ShippingAddress, Sponsor, Submission, TranslationRequest, User,
-		Voter, WebhookDelivery, WebhookEndpoint []ent.Hook
+		Contact, ContactMessage, ContactThread, Contribution, Election, Event, Export,
+		ExportChunk, GlobalEffort, GlobalEffortParticipation, Group, Invite, Message,
+		Organization, Region, Registration, Report, ReportReply, Review, Role,
+		ServiceAccount, Shipment, ShippingAddress, Sponsor, Submission,
+		TranslationRequest, User, Voter, WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		APIToken, ActivityRequest, AgendaItem, Application, AuditEntry, Award,
 		AwardNomination, AwardSelection, Candidate, Certificate, Change, Community,
-		Contact, ContactMessage, ContactThread, Contribution, Election, Event,
-		GlobalEffort, GlobalEffortParticipation, Group, Invite, Message, Organization,
-		Region, Registration, Report, ReportReply, Review, Role, ServiceAccount,
-		Shipment, ShippingAddress, Sponsor, Submission, TranslationRequest, User,
-		Voter, WebhookDelivery, WebhookEndpoint []ent.Interceptor
+		Contact, ContactMessage, ContactThread, Contribution, Election, Event, Export,
+		ExportChunk, GlobalEffort, GlobalEffortParticipation, Group, Invite, Message,
+		Organization, Region, Registration, Report, ReportReply, Review, Role,
+		ServiceAccount, Shipment, ShippingAddress, Sponsor, Submission,
+		TranslationRequest, User, Voter, WebhookDelivery,
+		WebhookEndpoint []ent.Interceptor
 	}
 )
 

@@ -70,9 +70,11 @@ type CommunityEdges struct {
 	Shipments []*Shipment `json:"shipments,omitempty"`
 	// Yearly recognitions.
 	Awards []*Award `json:"awards,omitempty"`
+	// Bulk exports of the community's data.
+	Exports []*Export `json:"exports,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [8]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
 	totalCount [8]map[string]int
 
@@ -84,6 +86,7 @@ type CommunityEdges struct {
 	namedAwardSelections map[string][]*AwardSelection
 	namedShipments       map[string][]*Shipment
 	namedAwards          map[string][]*Award
+	namedExports         map[string][]*Export
 }
 
 // RegionsOrErr returns the Regions value or an error if the edge
@@ -156,6 +159,15 @@ func (e CommunityEdges) AwardsOrErr() ([]*Award, error) {
 		return e.Awards, nil
 	}
 	return nil, &NotLoadedError{edge: "awards"}
+}
+
+// ExportsOrErr returns the Exports value or an error if the edge
+// was not loaded in eager-loading.
+func (e CommunityEdges) ExportsOrErr() ([]*Export, error) {
+	if e.loadedTypes[8] {
+		return e.Exports, nil
+	}
+	return nil, &NotLoadedError{edge: "exports"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -319,6 +331,11 @@ func (_m *Community) QueryShipments() *ShipmentQuery {
 // QueryAwards queries the "awards" edge of the Community entity.
 func (_m *Community) QueryAwards() *AwardQuery {
 	return NewCommunityClient(_m.config).QueryAwards(_m)
+}
+
+// QueryExports queries the "exports" edge of the Community entity.
+func (_m *Community) QueryExports() *ExportQuery {
+	return NewCommunityClient(_m.config).QueryExports(_m)
 }
 
 // Update returns a builder for updating this Community.
@@ -572,6 +589,30 @@ func (_m *Community) appendNamedAwards(name string, edges ...*Award) {
 		_m.Edges.namedAwards[name] = []*Award{}
 	} else {
 		_m.Edges.namedAwards[name] = append(_m.Edges.namedAwards[name], edges...)
+	}
+}
+
+// NamedExports returns the Exports named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Community) NamedExports(name string) ([]*Export, error) {
+	if _m.Edges.namedExports == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedExports[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Community) appendNamedExports(name string, edges ...*Export) {
+	if _m.Edges.namedExports == nil {
+		_m.Edges.namedExports = make(map[string][]*Export)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedExports[name] = []*Export{}
+	} else {
+		_m.Edges.namedExports[name] = append(_m.Edges.namedExports[name], edges...)
 	}
 }
 

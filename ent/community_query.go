@@ -18,6 +18,7 @@ import (
 	"github.com/usergroups/usergroups/ent/award"
 	"github.com/usergroups/usergroups/ent/awardselection"
 	"github.com/usergroups/usergroups/ent/community"
+	"github.com/usergroups/usergroups/ent/export"
 	"github.com/usergroups/usergroups/ent/group"
 	"github.com/usergroups/usergroups/ent/organization"
 	"github.com/usergroups/usergroups/ent/predicate"
@@ -42,6 +43,7 @@ type CommunityQuery struct {
 	withAwardSelections      *AwardSelectionQuery
 	withShipments            *ShipmentQuery
 	withAwards               *AwardQuery
+	withExports              *ExportQuery
 	loadTotal                []func(context.Context, []*Community) error
 	modifiers                []func(*sql.Selector)
 	withNamedRegions         map[string]*RegionQuery
@@ -52,6 +54,7 @@ type CommunityQuery struct {
 	withNamedAwardSelections map[string]*AwardSelectionQuery
 	withNamedShipments       map[string]*ShipmentQuery
 	withNamedAwards          map[string]*AwardQuery
+	withNamedExports         map[string]*ExportQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -264,6 +267,28 @@ func (_q *CommunityQuery) QueryAwards() *AwardQuery {
 	return query
 }
 
+// QueryExports chains the current query on the "exports" edge.
+func (_q *CommunityQuery) QueryExports() *ExportQuery {
+	query := (&ExportClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, selector),
+			sqlgraph.To(export.Table, export.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.ExportsTable, community.ExportsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Community entity from the query.
 // Returns a *NotFoundError when no Community was found.
 func (_q *CommunityQuery) First(ctx context.Context) (*Community, error) {
@@ -464,6 +489,7 @@ func (_q *CommunityQuery) Clone() *CommunityQuery {
 		withAwardSelections: _q.withAwardSelections.Clone(),
 		withShipments:       _q.withShipments.Clone(),
 		withAwards:          _q.withAwards.Clone(),
+		withExports:         _q.withExports.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -559,6 +585,17 @@ func (_q *CommunityQuery) WithAwards(opts ...func(*AwardQuery)) *CommunityQuery 
 	return _q
 }
 
+// WithExports tells the query-builder to eager-load the nodes that are connected to
+// the "exports" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithExports(opts ...func(*ExportQuery)) *CommunityQuery {
+	query := (&ExportClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withExports = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -643,7 +680,7 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 	var (
 		nodes       = []*Community{}
 		_spec       = _q.querySpec()
-		loadedTypes = [8]bool{
+		loadedTypes = [9]bool{
 			_q.withRegions != nil,
 			_q.withGroups != nil,
 			_q.withRoles != nil,
@@ -652,6 +689,7 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 			_q.withAwardSelections != nil,
 			_q.withShipments != nil,
 			_q.withAwards != nil,
+			_q.withExports != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -731,6 +769,13 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 			return nil, err
 		}
 	}
+	if query := _q.withExports; query != nil {
+		if err := _q.loadExports(ctx, query, nodes,
+			func(n *Community) { n.Edges.Exports = []*Export{} },
+			func(n *Community, e *Export) { n.Edges.Exports = append(n.Edges.Exports, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedRegions {
 		if err := _q.loadRegions(ctx, query, nodes,
 			func(n *Community) { n.appendNamedRegions(name) },
@@ -784,6 +829,13 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 		if err := _q.loadAwards(ctx, query, nodes,
 			func(n *Community) { n.appendNamedAwards(name) },
 			func(n *Community, e *Award) { n.appendNamedAwards(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedExports {
+		if err := _q.loadExports(ctx, query, nodes,
+			func(n *Community) { n.appendNamedExports(name) },
+			func(n *Community, e *Export) { n.appendNamedExports(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1066,6 +1118,36 @@ func (_q *CommunityQuery) loadAwards(ctx context.Context, query *AwardQuery, nod
 	}
 	return nil
 }
+func (_q *CommunityQuery) loadExports(ctx context.Context, query *ExportQuery, nodes []*Community, init func(*Community), assign func(*Community, *Export)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Community)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(export.FieldCommunityID)
+	}
+	query.Where(predicate.Export(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(community.ExportsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CommunityID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "community_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CommunityQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1295,6 +1377,20 @@ func (_q *CommunityQuery) WithNamedAwards(name string, opts ...func(*AwardQuery)
 		_q.withNamedAwards = make(map[string]*AwardQuery)
 	}
 	_q.withNamedAwards[name] = query
+	return _q
+}
+
+// WithNamedExports tells the query-builder to eager-load the nodes that are connected to the "exports"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithNamedExports(name string, opts ...func(*ExportQuery)) *CommunityQuery {
+	query := (&ExportClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedExports == nil {
+		_q.withNamedExports = make(map[string]*ExportQuery)
+	}
+	_q.withNamedExports[name] = query
 	return _q
 }
 

@@ -30,6 +30,8 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/export"
+	"github.com/usergroups/usergroups/ent/exportchunk"
 	"github.com/usergroups/usergroups/ent/globaleffort"
 	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
@@ -130,6 +132,8 @@ func checkColumn(t, c string) error {
 			contribution.Table:              contribution.ValidColumn,
 			election.Table:                  election.ValidColumn,
 			event.Table:                     event.ValidColumn,
+			export.Table:                    export.ValidColumn,
+			exportchunk.Table:               exportchunk.ValidColumn,
 			globaleffort.Table:              globaleffort.ValidColumn,
 			globaleffortparticipation.Table: globaleffortparticipation.ValidColumn,
 			group.Table:                     group.ValidColumn,

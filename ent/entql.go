@@ -21,6 +21,8 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/export"
+	"github.com/usergroups/usergroups/ent/exportchunk"
 	"github.com/usergroups/usergroups/ent/globaleffort"
 	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
@@ -53,7 +55,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 40)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 42)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -507,6 +509,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   export.Table,
+			Columns: export.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: export.FieldID,
+			},
+		},
+		Type: "Export",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			export.FieldCreatedAt:    {Type: field.TypeTime, Column: export.FieldCreatedAt},
+			export.FieldUpdatedAt:    {Type: field.TypeTime, Column: export.FieldUpdatedAt},
+			export.FieldCommunityID:  {Type: field.TypeString, Column: export.FieldCommunityID},
+			export.FieldRequesterID:  {Type: field.TypeString, Column: export.FieldRequesterID},
+			export.FieldTokenID:      {Type: field.TypeString, Column: export.FieldTokenID},
+			export.FieldKinds:        {Type: field.TypeJSON, Column: export.FieldKinds},
+			export.FieldFormat:       {Type: field.TypeEnum, Column: export.FieldFormat},
+			export.FieldStatus:       {Type: field.TypeEnum, Column: export.FieldStatus},
+			export.FieldProgress:     {Type: field.TypeFloat64, Column: export.FieldProgress},
+			export.FieldRowsWritten:  {Type: field.TypeInt, Column: export.FieldRowsWritten},
+			export.FieldRowsTotal:    {Type: field.TypeInt, Column: export.FieldRowsTotal},
+			export.FieldChangeCursor: {Type: field.TypeString, Column: export.FieldChangeCursor},
+			export.FieldError:        {Type: field.TypeString, Column: export.FieldError},
+			export.FieldKindIndex:    {Type: field.TypeInt, Column: export.FieldKindIndex},
+			export.FieldLastID:       {Type: field.TypeString, Column: export.FieldLastID},
+			export.FieldNextSeq:      {Type: field.TypeInt, Column: export.FieldNextSeq},
+			export.FieldFinishedAt:   {Type: field.TypeTime, Column: export.FieldFinishedAt},
+			export.FieldExpiresAt:    {Type: field.TypeTime, Column: export.FieldExpiresAt},
+			export.FieldDownloadedAt: {Type: field.TypeTime, Column: export.FieldDownloadedAt},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   exportchunk.Table,
+			Columns: exportchunk.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: exportchunk.FieldID,
+			},
+		},
+		Type: "ExportChunk",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			exportchunk.FieldExportID: {Type: field.TypeString, Column: exportchunk.FieldExportID},
+			exportchunk.FieldSeq:      {Type: field.TypeInt, Column: exportchunk.FieldSeq},
+			exportchunk.FieldData:     {Type: field.TypeBytes, Column: exportchunk.FieldData},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   globaleffort.Table,
 			Columns: globaleffort.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -528,7 +578,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			globaleffort.FieldEndsAt:        {Type: field.TypeTime, Column: globaleffort.FieldEndsAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   globaleffortparticipation.Table,
 			Columns: globaleffortparticipation.Columns,
@@ -546,7 +596,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			globaleffortparticipation.FieldOptedInByID: {Type: field.TypeString, Column: globaleffortparticipation.FieldOptedInByID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -580,7 +630,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldMergedIntoID:  {Type: field.TypeString, Column: group.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invite.Table,
 			Columns: invite.Columns,
@@ -602,7 +652,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invite.FieldRevokedAt:   {Type: field.TypeTime, Column: invite.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -632,7 +682,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldDeliveries:   {Type: field.TypeJSON, Column: message.FieldDeliveries},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -652,7 +702,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldDescription: {Type: field.TypeString, Column: organization.FieldDescription},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   region.Table,
 			Columns: region.Columns,
@@ -672,7 +722,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			region.FieldDescription: {Type: field.TypeString, Column: region.FieldDescription},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -694,7 +744,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldQueuedAt:    {Type: field.TypeTime, Column: registration.FieldQueuedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -726,7 +776,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldSourceHash:       {Type: field.TypeString, Column: report.FieldSourceHash},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportreply.Table,
 			Columns: reportreply.Columns,
@@ -745,7 +795,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportreply.FieldBody:      {Type: field.TypeString, Column: reportreply.FieldBody},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -768,7 +818,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldResolvedByID:  {Type: field.TypeString, Column: review.FieldResolvedByID},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -799,7 +849,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldEndReason:           {Type: field.TypeString, Column: role.FieldEndReason},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   serviceaccount.Table,
 			Columns: serviceaccount.Columns,
@@ -821,7 +871,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			serviceaccount.FieldDeactivatedAt: {Type: field.TypeTime, Column: serviceaccount.FieldDeactivatedAt},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -847,7 +897,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldDedupeKey:    {Type: field.TypeString, Column: shipment.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shippingaddress.Table,
 			Columns: shippingaddress.Columns,
@@ -870,7 +920,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shippingaddress.FieldPhone:         {Type: field.TypeString, Column: shippingaddress.FieldPhone},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sponsor.Table,
 			Columns: sponsor.Columns,
@@ -891,7 +941,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sponsor.FieldPitchMinutes: {Type: field.TypeInt, Column: sponsor.FieldPitchMinutes},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   submission.Table,
 			Columns: submission.Columns,
@@ -928,7 +978,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			submission.FieldDeliveredAt:        {Type: field.TypeTime, Column: submission.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   translationrequest.Table,
 			Columns: translationrequest.Columns,
@@ -957,7 +1007,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			translationrequest.FieldDoneAt:          {Type: field.TypeTime, Column: translationrequest.FieldDoneAt},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -990,7 +1040,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldNoticeSecret:    {Type: field.TypeBytes, Column: user.FieldNoticeSecret},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voter.Table,
 			Columns: voter.Columns,
@@ -1005,7 +1055,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			voter.FieldUserID:     {Type: field.TypeString, Column: voter.FieldUserID},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -1036,7 +1086,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[39] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookendpoint.Table,
 			Columns: webhookendpoint.Columns,
@@ -1641,6 +1691,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Award",
 	)
 	graph.MustAddE(
+		"exports",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.ExportsTable,
+			Columns: []string{community.ExportsColumn},
+			Bidi:    false,
+		},
+		"Community",
+		"Export",
+	)
+	graph.MustAddE(
 		"user",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
@@ -1903,6 +1965,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Event",
 		"Registration",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   export.CommunityTable,
+			Columns: []string{export.CommunityColumn},
+			Bidi:    false,
+		},
+		"Export",
+		"Community",
 	)
 	graph.MustAddE(
 		"community",
@@ -4847,6 +4921,20 @@ func (f *CommunityFilter) WhereHasAwardsWith(preds ...predicate.Award) {
 	})))
 }
 
+// WhereHasExports applies a predicate to check if query has an edge exports.
+func (f *CommunityFilter) WhereHasExports() {
+	f.Where(entql.HasEdge("exports"))
+}
+
+// WhereHasExportsWith applies a predicate to check if query has an edge exports with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasExportsWith(preds ...predicate.Export) {
+	f.Where(entql.HasEdgeWith("exports", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ContactQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -5791,6 +5879,210 @@ func (f *EventFilter) WhereHasRegistrationsWith(preds ...predicate.Registration)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ExportQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ExportQuery builder.
+func (_q *ExportQuery) Filter() *ExportFilter {
+	return &ExportFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ExportMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ExportMutation builder.
+func (m *ExportMutation) Filter() *ExportFilter {
+	return &ExportFilter{config: m.config, predicateAdder: m}
+}
+
+// ExportFilter provides a generic filtering capability at runtime for ExportQuery.
+type ExportFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ExportFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ExportFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(export.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ExportFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ExportFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql string predicate on the community_id field.
+func (f *ExportFilter) WhereCommunityID(p entql.StringP) {
+	f.Where(p.Field(export.FieldCommunityID))
+}
+
+// WhereRequesterID applies the entql string predicate on the requester_id field.
+func (f *ExportFilter) WhereRequesterID(p entql.StringP) {
+	f.Where(p.Field(export.FieldRequesterID))
+}
+
+// WhereTokenID applies the entql string predicate on the token_id field.
+func (f *ExportFilter) WhereTokenID(p entql.StringP) {
+	f.Where(p.Field(export.FieldTokenID))
+}
+
+// WhereKinds applies the entql json.RawMessage predicate on the kinds field.
+func (f *ExportFilter) WhereKinds(p entql.BytesP) {
+	f.Where(p.Field(export.FieldKinds))
+}
+
+// WhereFormat applies the entql string predicate on the format field.
+func (f *ExportFilter) WhereFormat(p entql.StringP) {
+	f.Where(p.Field(export.FieldFormat))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ExportFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(export.FieldStatus))
+}
+
+// WhereProgress applies the entql float64 predicate on the progress field.
+func (f *ExportFilter) WhereProgress(p entql.Float64P) {
+	f.Where(p.Field(export.FieldProgress))
+}
+
+// WhereRowsWritten applies the entql int predicate on the rows_written field.
+func (f *ExportFilter) WhereRowsWritten(p entql.IntP) {
+	f.Where(p.Field(export.FieldRowsWritten))
+}
+
+// WhereRowsTotal applies the entql int predicate on the rows_total field.
+func (f *ExportFilter) WhereRowsTotal(p entql.IntP) {
+	f.Where(p.Field(export.FieldRowsTotal))
+}
+
+// WhereChangeCursor applies the entql string predicate on the change_cursor field.
+func (f *ExportFilter) WhereChangeCursor(p entql.StringP) {
+	f.Where(p.Field(export.FieldChangeCursor))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *ExportFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(export.FieldError))
+}
+
+// WhereKindIndex applies the entql int predicate on the kind_index field.
+func (f *ExportFilter) WhereKindIndex(p entql.IntP) {
+	f.Where(p.Field(export.FieldKindIndex))
+}
+
+// WhereLastID applies the entql string predicate on the last_id field.
+func (f *ExportFilter) WhereLastID(p entql.StringP) {
+	f.Where(p.Field(export.FieldLastID))
+}
+
+// WhereNextSeq applies the entql int predicate on the next_seq field.
+func (f *ExportFilter) WhereNextSeq(p entql.IntP) {
+	f.Where(p.Field(export.FieldNextSeq))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *ExportFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldFinishedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *ExportFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldExpiresAt))
+}
+
+// WhereDownloadedAt applies the entql time.Time predicate on the downloaded_at field.
+func (f *ExportFilter) WhereDownloadedAt(p entql.TimeP) {
+	f.Where(p.Field(export.FieldDownloadedAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *ExportFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *ExportFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ExportChunkQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ExportChunkQuery builder.
+func (_q *ExportChunkQuery) Filter() *ExportChunkFilter {
+	return &ExportChunkFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ExportChunkMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ExportChunkMutation builder.
+func (m *ExportChunkMutation) Filter() *ExportChunkFilter {
+	return &ExportChunkFilter{config: m.config, predicateAdder: m}
+}
+
+// ExportChunkFilter provides a generic filtering capability at runtime for ExportChunkQuery.
+type ExportChunkFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ExportChunkFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ExportChunkFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(exportchunk.FieldID))
+}
+
+// WhereExportID applies the entql string predicate on the export_id field.
+func (f *ExportChunkFilter) WhereExportID(p entql.StringP) {
+	f.Where(p.Field(exportchunk.FieldExportID))
+}
+
+// WhereSeq applies the entql int predicate on the seq field.
+func (f *ExportChunkFilter) WhereSeq(p entql.IntP) {
+	f.Where(p.Field(exportchunk.FieldSeq))
+}
+
+// WhereData applies the entql []byte predicate on the data field.
+func (f *ExportChunkFilter) WhereData(p entql.BytesP) {
+	f.Where(p.Field(exportchunk.FieldData))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GlobalEffortQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5819,7 +6111,7 @@ type GlobalEffortFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GlobalEffortFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5965,7 +6257,7 @@ type GlobalEffortParticipationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GlobalEffortParticipationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6072,7 +6364,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6371,7 +6663,7 @@ type InviteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InviteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6484,7 +6776,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6637,7 +6929,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6740,7 +7032,7 @@ type RegionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6857,7 +7149,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6970,7 +7262,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7231,7 +7523,7 @@ type ReportReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7329,7 +7621,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7461,7 +7753,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7675,7 +7967,7 @@ type ServiceAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7830,7 +8122,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8005,7 +8297,7 @@ type ShippingAddressFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShippingAddressFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8109,7 +8401,7 @@ type SponsorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SponsorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8203,7 +8495,7 @@ type SubmissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubmissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8461,7 +8753,7 @@ type TranslationRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TranslationRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8637,7 +8929,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8945,7 +9237,7 @@ type VoterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -9023,7 +9315,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -9167,7 +9459,7 @@ type WebhookEndpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEndpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

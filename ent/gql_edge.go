@@ -765,6 +765,14 @@ func (_m *Event) Registrations(
 	return _m.QueryRegistrations().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Export) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *GlobalEffort) Community(ctx context.Context) (*Community, error) {
 	result, err := _m.Edges.CommunityOrErr()
 	if IsNotLoaded(err) {

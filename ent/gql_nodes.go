@@ -164,6 +164,16 @@ func (c *EventConnection) Nodes() []*Event {
 
 // Nodes returns the nodes of the page's edges, in order: the `nodes`
 // shortcut for `edges { node }`.
+func (c *ExportConnection) Nodes() []*Export {
+	nodes := make([]*Export, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes returns the nodes of the page's edges, in order: the `nodes`
+// shortcut for `edges { node }`.
 func (c *GlobalEffortConnection) Nodes() []*GlobalEffort {
 	nodes := make([]*GlobalEffort, len(c.Edges))
 	for i, e := range c.Edges {

@@ -21,6 +21,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/export"
 	"github.com/usergroups/usergroups/ent/globaleffort"
 	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
@@ -64,6 +65,7 @@ var prefixMap = map[string]string{
 	"ctb": contribution.Table,
 	"ele": election.Table,
 	"evt": event.Table,
+	"exp": export.Table,
 	"gef": globaleffort.Table,
 	"gep": globaleffortparticipation.Table,
 	"grp": group.Table,

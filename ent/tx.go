@@ -50,6 +50,10 @@ type Tx struct {
 	Election *ElectionClient
 	// Event is the client for interacting with the Event builders.
 	Event *EventClient
+	// Export is the client for interacting with the Export builders.
+	Export *ExportClient
+	// ExportChunk is the client for interacting with the ExportChunk builders.
+	ExportChunk *ExportChunkClient
 	// GlobalEffort is the client for interacting with the GlobalEffort builders.
 	GlobalEffort *GlobalEffortClient
 	// GlobalEffortParticipation is the client for interacting with the GlobalEffortParticipation builders.
@@ -243,6 +247,8 @@ func (tx *Tx) init() {
 	tx.Contribution = NewContributionClient(tx.config)
 	tx.Election = NewElectionClient(tx.config)
 	tx.Event = NewEventClient(tx.config)
+	tx.Export = NewExportClient(tx.config)
+	tx.ExportChunk = NewExportChunkClient(tx.config)
 	tx.GlobalEffort = NewGlobalEffortClient(tx.config)
 	tx.GlobalEffortParticipation = NewGlobalEffortParticipationClient(tx.config)
 	tx.Group = NewGroupClient(tx.config)

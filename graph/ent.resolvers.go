@@ -28,6 +28,11 @@ func (r *applicationResolver) Screening(ctx context.Context, obj *ent.Applicatio
 	return &obj.Screening, nil
 }
 
+// Kinds is the resolver for the kinds field.
+func (r *exportResolver) Kinds(ctx context.Context, obj *ent.Export) ([]generated.ExportKind, error) {
+	return upperEnums[generated.ExportKind](obj.Kinds), nil
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
 	return r.db(ctx).Noder(ctx, id, ent.WithNodeType(ent.IDToType))
@@ -194,6 +199,9 @@ func (r *Resolver) Election() generated.ElectionResolver { return &electionResol
 // Event returns generated.EventResolver implementation.
 func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
 
+// Export returns generated.ExportResolver implementation.
+func (r *Resolver) Export() generated.ExportResolver { return &exportResolver{r} }
+
 // GlobalEffort returns generated.GlobalEffortResolver implementation.
 func (r *Resolver) GlobalEffort() generated.GlobalEffortResolver { return &globalEffortResolver{r} }
 
@@ -236,6 +244,7 @@ type (
 	contactThreadResolver   struct{ *Resolver }
 	electionResolver        struct{ *Resolver }
 	eventResolver           struct{ *Resolver }
+	exportResolver          struct{ *Resolver }
 	globalEffortResolver    struct{ *Resolver }
 	groupResolver           struct{ *Resolver }
 	messageResolver         struct{ *Resolver }

@@ -166,6 +166,15 @@ func scopeEnums(scopes []string) []generated.APITokenScope {
 	return out
 }
 
+// stringsOf is the stored values of GraphQL enum values.
+func stringsOf[E ~string](values []E) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
+
 // upperEnums shows values stored in lower case (a token's scopes, a
 // screening's missing information) as the enum E, whose names are theirs in
 // upper case.

@@ -310,7 +310,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready chan<- st
 	if err != nil {
 		return err
 	}
-	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log, Delivered: m.Delivered, Mail: sender, MailFrom: cfg.MailFrom, PublicURL: cfg.PublicURL,
+	q, err := startQueue(ctx, db, cfg, worker.Deps{Runner: wf, Log: log, Delivered: m.Delivered, Mail: sender, MailFrom: cfg.MailFrom, PublicURL: cfg.PublicURL, Reflected: cfg.Live.Reflected,
 		HTTP: webhook.NewClient(webhook.ClientOptions{AllowPrivate: cfg.WebhooksAllowPrivate})}, m)
 	if err != nil {
 		return err

@@ -225,6 +225,30 @@ func (f EventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EventMutation", m)
 }
 
+// The ExportFunc type is an adapter to allow the use of ordinary
+// function as Export mutator.
+type ExportFunc func(context.Context, *ent.ExportMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ExportFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ExportMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ExportMutation", m)
+}
+
+// The ExportChunkFunc type is an adapter to allow the use of ordinary
+// function as ExportChunk mutator.
+type ExportChunkFunc func(context.Context, *ent.ExportChunkMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ExportChunkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ExportChunkMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ExportChunkMutation", m)
+}
+
 // The GlobalEffortFunc type is an adapter to allow the use of ordinary
 // function as GlobalEffort mutator.
 type GlobalEffortFunc func(context.Context, *ent.GlobalEffortMutation) (ent.Value, error)

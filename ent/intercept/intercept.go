@@ -26,6 +26,8 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/export"
+	"github.com/usergroups/usergroups/ent/exportchunk"
 	"github.com/usergroups/usergroups/ent/globaleffort"
 	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
@@ -591,6 +593,60 @@ func (f TraverseEvent) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.EventQuery", q)
+}
+
+// The ExportFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ExportFunc func(context.Context, *ent.ExportQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ExportFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ExportQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ExportQuery", q)
+}
+
+// The TraverseExport type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseExport func(context.Context, *ent.ExportQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseExport) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseExport) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ExportQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ExportQuery", q)
+}
+
+// The ExportChunkFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ExportChunkFunc func(context.Context, *ent.ExportChunkQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ExportChunkFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ExportChunkQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ExportChunkQuery", q)
+}
+
+// The TraverseExportChunk type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseExportChunk func(context.Context, *ent.ExportChunkQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseExportChunk) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseExportChunk) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ExportChunkQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ExportChunkQuery", q)
 }
 
 // The GlobalEffortFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1226,6 +1282,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ElectionQuery, predicate.Election, election.OrderOption]{typ: ent.TypeElection, tq: q}, nil
 	case *ent.EventQuery:
 		return &query[*ent.EventQuery, predicate.Event, event.OrderOption]{typ: ent.TypeEvent, tq: q}, nil
+	case *ent.ExportQuery:
+		return &query[*ent.ExportQuery, predicate.Export, export.OrderOption]{typ: ent.TypeExport, tq: q}, nil
+	case *ent.ExportChunkQuery:
+		return &query[*ent.ExportChunkQuery, predicate.ExportChunk, exportchunk.OrderOption]{typ: ent.TypeExportChunk, tq: q}, nil
 	case *ent.GlobalEffortQuery:
 		return &query[*ent.GlobalEffortQuery, predicate.GlobalEffort, globaleffort.OrderOption]{typ: ent.TypeGlobalEffort, tq: q}, nil
 	case *ent.GlobalEffortParticipationQuery:

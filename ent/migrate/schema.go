@@ -943,6 +943,75 @@ var (
 			},
 		},
 	}
+	// ExportsColumns holds the columns for the "exports" table.
+	ExportsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "requester_id", Type: field.TypeString},
+		{Name: "token_id", Type: field.TypeString, Nullable: true},
+		{Name: "kinds", Type: field.TypeJSON},
+		{Name: "format", Type: field.TypeEnum, Enums: []string{"JSONL", "CSV"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "EXPIRED"}, Default: "QUEUED"},
+		{Name: "progress", Type: field.TypeFloat64, Default: 0},
+		{Name: "rows_written", Type: field.TypeInt, Default: 0},
+		{Name: "rows_total", Type: field.TypeInt, Default: 0},
+		{Name: "change_cursor", Type: field.TypeString, Nullable: true},
+		{Name: "error", Type: field.TypeString, Nullable: true},
+		{Name: "kind_index", Type: field.TypeInt, Default: 0},
+		{Name: "last_id", Type: field.TypeString, Nullable: true},
+		{Name: "next_seq", Type: field.TypeInt, Default: 0},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "downloaded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "community_id", Type: field.TypeString, Size: 40},
+	}
+	// ExportsTable holds the schema information for the "exports" table.
+	ExportsTable = &schema.Table{
+		Name:       "exports",
+		Columns:    ExportsColumns,
+		PrimaryKey: []*schema.Column{ExportsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "exports_communities_exports",
+				Columns:    []*schema.Column{ExportsColumns[19]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "export_requester_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ExportsColumns[3], ExportsColumns[1]},
+			},
+			{
+				Name:    "export_status_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{ExportsColumns[7], ExportsColumns[17]},
+			},
+		},
+	}
+	// ExportChunksColumns holds the columns for the "export_chunks" table.
+	ExportChunksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "export_id", Type: field.TypeString},
+		{Name: "seq", Type: field.TypeInt},
+		{Name: "data", Type: field.TypeBytes},
+	}
+	// ExportChunksTable holds the schema information for the "export_chunks" table.
+	ExportChunksTable = &schema.Table{
+		Name:       "export_chunks",
+		Columns:    ExportChunksColumns,
+		PrimaryKey: []*schema.Column{ExportChunksColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "exportchunk_export_id_seq",
+				Unique:  true,
+				Columns: []*schema.Column{ExportChunksColumns[1], ExportChunksColumns[2]},
+			},
+		},
+	}
 	// GlobalEffortsColumns holds the columns for the "global_efforts" table.
 	GlobalEffortsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -2161,6 +2230,8 @@ var (
 		ContributionsTable,
 		ElectionsTable,
 		EventsTable,
+		ExportsTable,
+		ExportChunksTable,
 		GlobalEffortsTable,
 		GlobalEffortParticipationsTable,
 		GroupsTable,
@@ -2241,6 +2312,7 @@ func init() {
 	ElectionsTable.ForeignKeys[1].RefTable = UsersTable
 	ElectionsTable.ForeignKeys[2].RefTable = GroupsTable
 	EventsTable.ForeignKeys[0].RefTable = GroupsTable
+	ExportsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GlobalEffortsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GlobalEffortsTable.ForeignKeys[1].RefTable = RegionsTable
 	GlobalEffortsTable.ForeignKeys[2].RefTable = UsersTable

@@ -60,6 +60,12 @@ type Election func(*sql.Selector)
 // Event is the predicate function for event builders.
 type Event func(*sql.Selector)
 
+// Export is the predicate function for export builders.
+type Export func(*sql.Selector)
+
+// ExportChunk is the predicate function for exportchunk builders.
+type ExportChunk func(*sql.Selector)
+
 // GlobalEffort is the predicate function for globaleffort builders.
 type GlobalEffort func(*sql.Selector)
 

@@ -543,6 +543,54 @@ func (f EventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EventMutation", m)
 }
 
+// The ExportQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ExportQueryRuleFunc func(context.Context, *ent.ExportQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ExportQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ExportQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ExportQuery", q)
+}
+
+// The ExportMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ExportMutationRuleFunc func(context.Context, *ent.ExportMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ExportMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ExportMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ExportMutation", m)
+}
+
+// The ExportChunkQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ExportChunkQueryRuleFunc func(context.Context, *ent.ExportChunkQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ExportChunkQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ExportChunkQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ExportChunkQuery", q)
+}
+
+// The ExportChunkMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ExportChunkMutationRuleFunc func(context.Context, *ent.ExportChunkMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ExportChunkMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ExportChunkMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ExportChunkMutation", m)
+}
+
 // The GlobalEffortQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type GlobalEffortQueryRuleFunc func(context.Context, *ent.GlobalEffortQuery) error
@@ -1142,6 +1190,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.EventQuery:
 		return q.Filter(), nil
+	case *ent.ExportQuery:
+		return q.Filter(), nil
+	case *ent.ExportChunkQuery:
+		return q.Filter(), nil
 	case *ent.GlobalEffortQuery:
 		return q.Filter(), nil
 	case *ent.GlobalEffortParticipationQuery:
@@ -1228,6 +1280,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ElectionMutation:
 		return m.Filter(), nil
 	case *ent.EventMutation:
+		return m.Filter(), nil
+	case *ent.ExportMutation:
+		return m.Filter(), nil
+	case *ent.ExportChunkMutation:
 		return m.Filter(), nil
 	case *ent.GlobalEffortMutation:
 		return m.Filter(), nil

@@ -24,6 +24,8 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/export"
+	"github.com/usergroups/usergroups/ent/exportchunk"
 	"github.com/usergroups/usergroups/ent/globaleffort"
 	"github.com/usergroups/usergroups/ent/globaleffortparticipation"
 	"github.com/usergroups/usergroups/ent/group"
@@ -881,6 +883,81 @@ func init() {
 	event.DefaultID = eventDescID.Default.(func() pulid.ID)
 	// event.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	event.IDValidator = eventDescID.Validators[0].(func(string) error)
+	exportMixin := schema.Export{}.Mixin()
+	export.Policy = privacy.NewPolicies(schema.Export{})
+	export.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := export.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	exportMixinFields0 := exportMixin[0].Fields()
+	_ = exportMixinFields0
+	exportMixinFields1 := exportMixin[1].Fields()
+	_ = exportMixinFields1
+	exportFields := schema.Export{}.Fields()
+	_ = exportFields
+	// exportDescCreatedAt is the schema descriptor for created_at field.
+	exportDescCreatedAt := exportMixinFields1[0].Descriptor()
+	// export.DefaultCreatedAt holds the default value on creation for the created_at field.
+	export.DefaultCreatedAt = exportDescCreatedAt.Default.(func() time.Time)
+	// exportDescUpdatedAt is the schema descriptor for updated_at field.
+	exportDescUpdatedAt := exportMixinFields1[1].Descriptor()
+	// export.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	export.DefaultUpdatedAt = exportDescUpdatedAt.Default.(func() time.Time)
+	// export.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	export.UpdateDefaultUpdatedAt = exportDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// exportDescProgress is the schema descriptor for progress field.
+	exportDescProgress := exportFields[6].Descriptor()
+	// export.DefaultProgress holds the default value on creation for the progress field.
+	export.DefaultProgress = exportDescProgress.Default.(float64)
+	// exportDescRowsWritten is the schema descriptor for rows_written field.
+	exportDescRowsWritten := exportFields[7].Descriptor()
+	// export.DefaultRowsWritten holds the default value on creation for the rows_written field.
+	export.DefaultRowsWritten = exportDescRowsWritten.Default.(int)
+	// export.RowsWrittenValidator is a validator for the "rows_written" field. It is called by the builders before save.
+	export.RowsWrittenValidator = exportDescRowsWritten.Validators[0].(func(int) error)
+	// exportDescRowsTotal is the schema descriptor for rows_total field.
+	exportDescRowsTotal := exportFields[8].Descriptor()
+	// export.DefaultRowsTotal holds the default value on creation for the rows_total field.
+	export.DefaultRowsTotal = exportDescRowsTotal.Default.(int)
+	// export.RowsTotalValidator is a validator for the "rows_total" field. It is called by the builders before save.
+	export.RowsTotalValidator = exportDescRowsTotal.Validators[0].(func(int) error)
+	// exportDescKindIndex is the schema descriptor for kind_index field.
+	exportDescKindIndex := exportFields[11].Descriptor()
+	// export.DefaultKindIndex holds the default value on creation for the kind_index field.
+	export.DefaultKindIndex = exportDescKindIndex.Default.(int)
+	// export.KindIndexValidator is a validator for the "kind_index" field. It is called by the builders before save.
+	export.KindIndexValidator = exportDescKindIndex.Validators[0].(func(int) error)
+	// exportDescNextSeq is the schema descriptor for next_seq field.
+	exportDescNextSeq := exportFields[13].Descriptor()
+	// export.DefaultNextSeq holds the default value on creation for the next_seq field.
+	export.DefaultNextSeq = exportDescNextSeq.Default.(int)
+	// export.NextSeqValidator is a validator for the "next_seq" field. It is called by the builders before save.
+	export.NextSeqValidator = exportDescNextSeq.Validators[0].(func(int) error)
+	// exportDescID is the schema descriptor for id field.
+	exportDescID := exportMixinFields0[0].Descriptor()
+	// export.DefaultID holds the default value on creation for the id field.
+	export.DefaultID = exportDescID.Default.(func() pulid.ID)
+	// export.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	export.IDValidator = exportDescID.Validators[0].(func(string) error)
+	exportchunk.Policy = privacy.NewPolicies(schema.ExportChunk{})
+	exportchunk.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := exportchunk.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	exportchunkFields := schema.ExportChunk{}.Fields()
+	_ = exportchunkFields
+	// exportchunkDescSeq is the schema descriptor for seq field.
+	exportchunkDescSeq := exportchunkFields[1].Descriptor()
+	// exportchunk.SeqValidator is a validator for the "seq" field. It is called by the builders before save.
+	exportchunk.SeqValidator = exportchunkDescSeq.Validators[0].(func(int) error)
 	globaleffortMixin := schema.GlobalEffort{}.Mixin()
 	globaleffort.Policy = privacy.NewPolicies(schema.GlobalEffort{})
 	globaleffort.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -68,6 +68,8 @@ func (Community) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.To("awards", Award.Type).Comment("Yearly recognitions.").
 			Annotations(entgql.RelayConnection()),
+		// Not in GraphQL: an export is read by its requester, through export(id:).
+		edge.To("exports", Export.Type).Comment("Bulk exports of the community's data.").Annotations(entgql.Skip()),
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/usergroups/usergroups/ent/contribution"
 	"github.com/usergroups/usergroups/ent/election"
 	"github.com/usergroups/usergroups/ent/event"
+	"github.com/usergroups/usergroups/ent/export"
 	"github.com/usergroups/usergroups/ent/report"
 	"github.com/usergroups/usergroups/ent/role"
 	"github.com/usergroups/usergroups/ent/schema/pulid"
@@ -1974,6 +1975,24 @@ type ShortlistUserCasePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// What to export.
+type StartExportInput struct {
+	// The community: its id or its slug.
+	Community pulid.ID `json:"community"`
+	// The kinds, at least one; the file holds them in ExportKind's order. A CSV export holds one kind.
+	Kinds []ExportKind `json:"kinds"`
+	// The file's format.
+	Format export.Format `json:"format"`
+}
+
+// The result of startExport.
+type StartExportPayload struct {
+	// The export, QUEUED; null when refused.
+	Export *ent.Export `json:"export,omitempty"`
+	// Why the export was not started; empty when it was.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A role to step down from.
 type StepDownInput struct {
 	// Your role to step down from.
@@ -2537,6 +2556,73 @@ func (e *ElectionPhase) UnmarshalJSON(b []byte) error {
 }
 
 func (e ElectionPhase) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an export holds.
+type ExportKind string
+
+const (
+	// The community's groups: id, slug, name, status, city, country, region.
+	ExportKindGroups ExportKind = "GROUPS"
+	// Events with their registration counts (going, waitlisted, attended), drafts and cancelled ones included where visible.
+	ExportKindEvents ExportKind = "EVENTS"
+	// Active roles: person, kind, group or region, term.
+	ExportKindRosters ExportKind = "ROSTERS"
+	// Contributions: person, group, event, kind, title, date, status, points.
+	ExportKindContributions ExportKind = "CONTRIBUTIONS"
+	// Applications with their screening; the community's staff only.
+	ExportKindApplications ExportKind = "APPLICATIONS"
+)
+
+var AllExportKind = []ExportKind{
+	ExportKindGroups,
+	ExportKindEvents,
+	ExportKindRosters,
+	ExportKindContributions,
+	ExportKindApplications,
+}
+
+func (e ExportKind) IsValid() bool {
+	switch e {
+	case ExportKindGroups, ExportKindEvents, ExportKindRosters, ExportKindContributions, ExportKindApplications:
+		return true
+	}
+	return false
+}
+
+func (e ExportKind) String() string {
+	return string(e)
+}
+
+func (e *ExportKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExportKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExportKind", str)
+	}
+	return nil
+}
+
+func (e ExportKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExportKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExportKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -409,6 +409,8 @@ func New(db *store.DB, cfg Config) *Server {
 	// Notices' one-click unsubscribe links: the token is the credential;
 	// charged to the caller's address like the certificates.
 	mux.Handle(workflow.UnsubscribePath, limit(unsubscribeHandler(workflow.NewRunner(db.Client, cfg.Now), log)))
+	// Exports' files: the signed link is the credential, served once.
+	mux.Handle(workflow.ExportPath, limit(exportsHandler(workflow.NewRunner(db.Client, cfg.Now), log)))
 	// The SDL says what introspection says: an operator who turned
 	// introspection off does not publish the schema either.
 	if !cfg.DisableIntrospection {

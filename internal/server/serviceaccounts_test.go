@@ -244,3 +244,44 @@ func TestRevokedServiceTokenStopsLive(t *testing.T) {
 	t.Logf("the revocation closed the socket %v after it committed", time.Since(revokedAt))
 	waitQuiet(t)
 }
+
+// TestToolsReadRecipe runs the first recipe of docs/tools.md: staff create a
+// service account and a GROUPS and EVENTS token; the website's query reads
+// the community's events with their groups; the roster query is refused
+// with 403 naming ROSTER.
+func TestToolsReadRecipe(t *testing.T) {
+	idp := newIdentityProvider(t)
+	a, b := replicaPair(t, idp)
+	w := buildSettledLiveWorld(t, a, b, idp)
+	ops := recipe(t, "../../docs/tools.md")
+	staff := signIn(t, idp, "manager")
+	r := a.post(t, staff, ops["CreateAccount"], map[string]any{"community": "openstack"})
+	account := dig(r.Data, "createServiceAccount", "serviceAccount", "id")
+	if account == nil {
+		t.Fatalf("CreateAccount: %+v %+v", r.Data, r.Errors)
+	}
+	r = a.post(t, staff, ops["IssueToken"], map[string]any{"account": account})
+	secret, _ := dig(r.Data, "createServiceAccountToken", "token").(string)
+	if secret == "" || fmt.Sprint(dig(r.Data, "createServiceAccountToken", "apiToken", "scopes")) != "[GROUPS EVENTS]" {
+		t.Fatalf("IssueToken: %+v %+v", r.Data, r.Errors)
+	}
+	r = b.post(t, secret, ops["Website"], map[string]any{"community": "openstack"})
+	if len(r.Errors) > 0 || dig(r.Data, "events", "nodes", "0", "title") != "Meetup" ||
+		dig(r.Data, "events", "nodes", "0", "group", "name") != "Oakland" || dig(r.Data, "viewer", "serviceAccount", "name") != "website" {
+		t.Errorf("Website: %+v %+v", r.Data, r.Errors)
+	}
+	body, _ := json.Marshal(map[string]any{"query": ops["Organizers"], "variables": map[string]any{"group": string(w.group)}})
+	req, _ := http.NewRequest(http.MethodPost, b.url+"/graphql", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out gqlResponse
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != http.StatusForbidden || missingScope(out) != "ROSTER" || out.Data != nil {
+		t.Errorf("Organizers: %d %+v %+v", resp.StatusCode, out.Data, out.Errors)
+	}
+}

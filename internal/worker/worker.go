@@ -1,7 +1,8 @@
 // Package worker holds the queue's workers: the periodic sweeps (objection
-// windows, elections, terms, obligation years, the change log's pruning)
-// and the deliveries of email and webhooks. Each worker is a thin adapter:
-// the work itself is a workflow step, the only code that writes.
+// windows, elections, terms, obligation years, exports' files, the change
+// log's pruning), the deliveries of email and webhooks and the writing of
+// exports. Each worker is a thin adapter: the work itself is a workflow
+// step, the only code that writes.
 package worker
 
 import (
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/usergroups/usergroups/ent"
 
 	"github.com/usergroups/usergroups/internal/viewer"
 	"github.com/usergroups/usergroups/internal/workflow"
@@ -31,6 +34,9 @@ type Deps struct {
 	PublicURL string
 	// HTTP is the client webhooks are delivered with (webhook.NewClient).
 	HTTP *http.Client
+	// Reflected is the change-log position a snapshot reflects (live.Source.Reflected),
+	// which an export records; nil when the server has no live updates.
+	Reflected func(ctx context.Context, c *ent.Client) (string, error)
 }
 
 // Workers registers every job kind's worker.
@@ -52,6 +58,11 @@ func Workers(d Deps) *river.Workers {
 		_, _, _, err := workflow.SettleObligations(ctx, d.Runner)
 		return err
 	}})
+	river.AddWorker(ws, &sweep[Exports]{run: func(ctx context.Context) error {
+		_, err := workflow.ExpireExports(ctx, d.Runner)
+		return err
+	}})
+	river.AddWorker(ws, &exportWriter{d: d})
 	river.AddWorker(ws, &pruner{d: d})
 	addEmailWorkers(ws, d)
 	addWebhookWorkers(ws, d)
@@ -73,7 +84,7 @@ func Periodic(every, retention time.Duration) []*river.PeriodicJob {
 			&river.PeriodicJobOpts{RunOnStart: true, ID: args.Kind()})
 	}
 	out := []*river.PeriodicJob{periodic(ObjectionWindows{}, every), periodic(Elections{}, every),
-		periodic(Terms{}, every), periodic(Obligations{}, every)}
+		periodic(Terms{}, every), periodic(Obligations{}, every), periodic(Exports{}, every)}
 	if retention > 0 {
 		out = append(out, periodic(PruneChanges{Retention: retention}, PruneEvery))
 	}
@@ -106,6 +117,8 @@ type (
 	Terms struct{}
 	// Obligations starts, warns about, renews and lapses members' years.
 	Obligations struct{}
+	// Exports deletes the files of exports downloaded or expired.
+	Exports struct{}
 	// PruneChanges deletes the change log's rows older than Retention
 	// (--change-retention), the newest row excepted.
 	PruneChanges struct {
@@ -124,6 +137,9 @@ func (Terms) Kind() string { return workflow.JobEndTerm }
 
 // Kind of Obligations.
 func (Obligations) Kind() string { return workflow.JobObligations }
+
+// Kind of Exports.
+func (Exports) Kind() string { return workflow.JobExpireExports }
 
 // Kind of PruneChanges.
 func (PruneChanges) Kind() string { return workflow.JobPruneChanges }
