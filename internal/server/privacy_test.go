@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -141,19 +140,8 @@ type gqlResponse struct {
 
 func query(t testing.TB, h http.Handler, header, q string, vars map[string]any) gqlResponse {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", "application/json")
-	if header != "" {
-		req.Header.Set("Authorization", header)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	var out gqlResponse
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-		t.Fatalf("decoding %s: %v", rec.Body, err)
-	}
-	return out
+	_, r := post(t, h, header, q, vars)
+	return r
 }
 
 // dig follows a path of keys (and "0" for the first list element) into data.

@@ -14,7 +14,8 @@ import (
 	"github.com/usergroups/usergroups/internal/policy"
 )
 
-// post is query with the response's HTTP status.
+// post sends a GraphQL request to h and returns the response's status and
+// body (query is post without the status).
 func post(t testing.TB, h http.Handler, header, q string, vars map[string]any) (int, gqlResponse) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
@@ -26,7 +27,9 @@ func post(t testing.TB, h http.Handler, header, q string, vars map[string]any) (
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	var out gqlResponse
-	_ = json.Unmarshal(rec.Body.Bytes(), &out)
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("decoding %s: %v", rec.Body, err)
+	}
 	return rec.Code, out
 }
 
