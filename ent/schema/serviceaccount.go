@@ -63,7 +63,6 @@ func (ServiceAccount) Indexes() []ent.Index {
 func (ServiceAccount) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A tool's own identity in a community or one of its groups, holding API tokens; visible to the community's staff, the group's organizers for a group's account, and its owner, signed in."),
-		entgql.RelayConnection(),
 		entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
 	}
 }
