@@ -22,7 +22,7 @@ func s1Operation(tb testing.TB) *graphql.OperationContext {
 		tb.Fatal(err)
 	}
 	s := gqlparser.MustLoadSchema(&ast.Source{Name: "schema.graphql", Input: string(b)})
-	doc, errs := gqlparser.LoadQuery(s, bench.S1Query)
+	doc, errs := gqlparser.LoadQueryWithRules(s, bench.S1Query, nil) // nil: the default rules
 	if errs != nil {
 		tb.Fatal(errs)
 	}
